@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as calls from './0001_calls';
+
+/** Every migration, in order. Names are permanent once released: add, never rename. */
+export const migrations: Record<string, Migration> = {
+  '0001_calls': calls,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  completeWindow,
+  initialPlan,
+  nextWindow,
+  scheduleCatchUp,
+  scheduleCycle,
+  scheduleReimport,
+} from '../../workflows/import-plan';
+
+const H = 3_600_000;
+const none = new Set<string>();
+
+describe('import plan', () => {
+  test('a backfill walks bounded windows and the checkpoint follows each completed one', () => {
+    let plan = initialPlan(['a', 'b'], 0, 50 * H);
+    const seen: [number, number][] = [];
+    for (let w = nextWindow(plan, ['a', 'b'], none, 24 * H); w; w = nextWindow(plan, ['a', 'b'], none, 24 * H)) {
+      seen.push([w.from / H, w.to / H]);
+      assert.deepEqual(w.pbxes, ['a', 'b']);
+      plan = completeWindow(plan, w, w.pbxes);
+      assert.equal(plan.checkpoint, w.to);
+    }
+    assert.deepEqual(seen, [[0, 24], [24, 48], [48, 50]]);
+    assert.deepEqual(plan.pbxCheckpoints, { a: 50 * H, b: 50 * H });
+    assert.deepEqual(plan.pending, []);
+  });
+
+  test('an unfinished window is offered again: a restart resumes at the checkpoint, never at the start', () => {
+    const plan = completeWindow(initialPlan(['a'], 0, 72 * H), { from: 0, to: 24 * H, reason: 'backfill', pbxes: ['a'], rerate: false }, ['a']);
+    const again = nextWindow(plan, ['a'], none, 24 * H);
+    assert.deepEqual(again && [again.from, again.to], [24 * H, 48 * H]);
+    assert.deepEqual(nextWindow(plan, ['a'], none, 24 * H), again, 'asking twice changes nothing');
+  });
+
+  test('a cycle re-reads the lookback before the checkpoint, but never before the earliest date', () => {
+    const plan = { checkpoint: 100 * H, pbxCheckpoints: { a: 100 * H }, pending: [] };
+    assert.deepEqual(scheduleCycle(plan, 101 * H, 24 * H, 0).pending, [{ from: 76 * H, to: 101 * H, reason: 'cycle' }]);
+    assert.deepEqual(scheduleCycle(plan, 101 * H, 24 * H, 90 * H).pending[0]?.from, 90 * H);
+    const w = nextWindow(scheduleCycle(plan, 101 * H, 24 * H, 0), ['a'], none, 24 * H)!;
+    const after = completeWindow(scheduleCycle(plan, 101 * H, 24 * H, 0), w, ['a']);
+    assert.equal(after.checkpoint, 100 * H, 'a re-read window behind the checkpoint does not move it');
+  });
+
+  test('a blocked PBX is skipped while the others advance, and catches up without a gap once unblocked', () => {
+    let plan = initialPlan(['a', 'b'], 0, 48 * H);
+    const blocked = new Set(['b']);
+    for (let w = nextWindow(plan, ['a', 'b'], blocked, 24 * H); w; w = nextWindow(plan, ['a', 'b'], blocked, 24 * H)) {
+      assert.deepEqual(w.pbxes, ['a']);
+      plan = completeWindow(plan, w, w.pbxes);
+    }
+    assert.deepEqual(plan.pbxCheckpoints, { a: 48 * H, b: 0 });
+    plan = scheduleCatchUp(plan, 'b');
+    const w = nextWindow(plan, ['a', 'b'], none, 24 * H)!;
+    assert.deepEqual([w.from, w.to, w.reason, w.pbxes], [0, 24 * H, 'catch-up', ['b']]);
+    plan = completeWindow(plan, w, ['b']);
+    plan = completeWindow(plan, nextWindow(plan, ['a', 'b'], none, 24 * H)!, ['b']);
+    assert.deepEqual(plan.pbxCheckpoints, { a: 48 * H, b: 48 * H });
+    assert.deepEqual(plan.pending, []);
+  });
+
+  test('a re-import goes ahead of routine work and keeps its re-rate flag', () => {
+    const plan = scheduleReimport(initialPlan(['a'], 0, 48 * H), 5 * H, 7 * H, true);
+    const w = nextWindow(plan, ['a'], none, 24 * H)!;
+    assert.deepEqual([w.from, w.to, w.reason, w.rerate], [5 * H, 7 * H, 'reimport', true]);
+    const after = completeWindow(plan, w, ['a']);
+    assert.equal(after.checkpoint, 0, 'a re-import does not move the checkpoint');
+    assert.equal(after.pending.length, 1);
+  });
+});

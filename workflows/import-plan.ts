@@ -1,0 +1,87 @@
+// The tenant's import plan as plain JSON: what is done (checkpoints) and what is left (ranges).
+// Pure functions only, so the workflow stays a readable script and this logic has unit tests.
+
+export type RangeReason = 'backfill' | 'cycle' | 'reimport' | 'catch-up';
+
+/** A span still to import, [from, to) in epoch ms, for every active PBX or for named ones. */
+export interface PendingRange {
+  from: number;
+  to: number;
+  reason: RangeReason;
+  /** Absent: every PBX that is not blocked. */
+  pbxes?: string[];
+  /** Re-rate the calls of this range after importing (re-import requests). */
+  rerate?: boolean;
+}
+
+export interface ImportPlan {
+  /** Everything before this instant is imported for every unblocked PBX. */
+  checkpoint: number;
+  /** Per PBX: everything before this instant is imported for that PBX. */
+  pbxCheckpoints: Record<string, number>;
+  pending: PendingRange[];
+}
+
+export interface WindowWork {
+  from: number;
+  to: number;
+  reason: RangeReason;
+  pbxes: string[];
+  rerate: boolean;
+}
+
+export function initialPlan(targets: string[], earliest: number, now: number): ImportPlan {
+  return {
+    checkpoint: earliest,
+    pbxCheckpoints: Object.fromEntries(targets.map((t) => [t, earliest])),
+    pending: now > earliest ? [{ from: earliest, to: now, reason: 'backfill' }] : [],
+  };
+}
+
+/** The next window to import: the head of the first pending range, at most `windowMs` long. */
+export function nextWindow(plan: ImportPlan, targets: string[], blocked: ReadonlySet<string>, windowMs: number): WindowWork | undefined {
+  for (const range of plan.pending) {
+    const pbxes = (range.pbxes ?? targets).filter((p) => !blocked.has(p));
+    if (pbxes.length === 0) continue;
+    return { from: range.from, to: Math.min(range.to, range.from + windowMs), reason: range.reason, pbxes, rerate: range.rerate ?? false };
+  }
+  return undefined;
+}
+
+/** Records a finished window: shrinks its range and advances the checkpoints it extends. */
+export function completeWindow(plan: ImportPlan, work: WindowWork, succeeded: readonly string[]): ImportPlan {
+  const pending = plan.pending
+    .map((r) => (r.from === work.from && r.reason === work.reason ? { ...r, from: work.to } : r))
+    .filter((r) => r.to > r.from);
+  const pbxCheckpoints = { ...plan.pbxCheckpoints };
+  for (const pbx of succeeded) {
+    const done = pbxCheckpoints[pbx];
+    if (done !== undefined && work.from <= done && work.to > done) pbxCheckpoints[pbx] = work.to;
+  }
+  const extendsAll = work.reason === 'backfill' || work.reason === 'cycle';
+  const checkpoint = extendsAll && work.from <= plan.checkpoint && work.to > plan.checkpoint ? work.to : plan.checkpoint;
+  return { checkpoint, pbxCheckpoints, pending };
+}
+
+/** Starts a cycle: re-read the lookback before the checkpoint (late calls), then up to now. */
+export function scheduleCycle(plan: ImportPlan, now: number, lookbackMs: number, earliest: number): ImportPlan {
+  const from = Math.max(earliest, plan.checkpoint - lookbackMs);
+  if (now <= from) return plan;
+  return { ...plan, pending: [...plan.pending, { from, to: now, reason: 'cycle' }] };
+}
+
+/** Queues a range to import again (and re-rate), ahead of routine work. */
+export function scheduleReimport(plan: ImportPlan, from: number, to: number, rerate: boolean): ImportPlan {
+  return { ...plan, pending: [{ from, to, reason: 'reimport', rerate }, ...plan.pending] };
+}
+
+/** After a PBX is unblocked: import what it missed while blocked, so it has no gap. */
+export function scheduleCatchUp(plan: ImportPlan, pbx: string): ImportPlan {
+  const done = plan.pbxCheckpoints[pbx];
+  if (done === undefined || done >= plan.checkpoint) return plan;
+  return { ...plan, pending: [{ from: done, to: plan.checkpoint, reason: 'catch-up', pbxes: [pbx] }, ...plan.pending] };
+}
+
+export function isIdle(plan: ImportPlan): boolean {
+  return plan.pending.length === 0;
+}
