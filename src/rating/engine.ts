@@ -13,7 +13,8 @@
  *  5. free seconds: grace (duration ≤ free → 0, else charged in full) or deduct
  *     (the first free seconds are removed).
  *  6. billed = initial increment whole, remainder rounded up to the subsequent increment.
- *  7. included minutes cover the earliest billed seconds (pool per customer, per calendar month).
+ *  7. included minutes cover the earliest billed seconds (pool per customer, per calendar
+ *     month of the call's start in the customer zone).
  *  8. usage = Σ rate × charged seconds per span (band rule "start": one span; "split":
  *     a span per band, split at peak edges, midnight and UTC-offset changes).
  *  9. fully included → 0. Otherwise subtotal = connect fee + usage; raised to the minimum,
@@ -265,7 +266,8 @@ export function rateCall(req: RateRequest, tariffs: CompiledTariffs, scope: Rate
   let pool: Derivation['pool'] = null;
   if (row.includedPool !== null) {
     const allowance = s.includedPools[row.includedPool] ?? 0;
-    const key = `${scope.poolScope}|${row.includedPool}|${periodOf(answerDay)}`;
+    // The pool period is the calendar month of the call's start (the order key), in the customer zone.
+    const key = `${scope.poolScope}|${row.includedPool}|${periodOf(Math.floor(clock.localMs(req.startMs) / DAY))}`;
     const before = Math.max(0, allowance - ledger.usedSeconds(key));
     covered = Math.min(before, billed);
     ledger.consume(key, covered);
