@@ -55,7 +55,7 @@ export async function loadBillingContext(db: Kysely<BillingDatabase>, tenantId: 
   let tariffs: CompiledTariffs;
   try {
     tariffs = compileTariffs(
-      rates.map((r) => r.rate as RateRow),
+      rates.map((r) => normalizeRateRow(r.rate as RateRow)),
       settings,
     );
   } catch (e) {
@@ -83,4 +83,27 @@ export function resolveTariffGroup(ctx: BillingContext, service: Service): { gro
   const cust = ctx.customers.get(service.customerId);
   if (cust?.tariffGroup) return { group: cust.tariffGroup, from: 'customer' };
   return null;
+}
+
+/** A stored rate row rebuilt with the fixed key order of RateRow (jsonb does not keep key order). */
+export function normalizeRateRow(r: RateRow): RateRow {
+  return {
+    tariffGroup: r.tariffGroup,
+    effectiveFrom: r.effectiveFrom,
+    direction: r.direction,
+    category: r.category,
+    prefix: r.prefix,
+    band: r.band,
+    ratePerMinuteMicro: r.ratePerMinuteMicro,
+    connectFeeMicro: r.connectFeeMicro,
+    minimumChargeMicro: r.minimumChargeMicro,
+    maximumChargeMicro: r.maximumChargeMicro,
+    freeSeconds: r.freeSeconds,
+    freeSecondsMode: r.freeSecondsMode,
+    initialIncrement: r.initialIncrement,
+    subsequentIncrement: r.subsequentIncrement,
+    includedPool: r.includedPool,
+    description: r.description,
+    source: r.source,
+  };
 }

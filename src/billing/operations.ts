@@ -10,20 +10,22 @@
  * - Serialised per tenant by a transaction-scoped advisory lock, so concurrent retries cannot
  *   interleave. Everything of one call happens in one transaction.
  * - Included minutes: if a customer in scope has a tariff group with included-minutes pools,
- *   the scope widens to that customer's whole calendar month(s) (customer time zone), so the
- *   allowance is consumed from the month's first call in (start time, call id) order and the
- *   same result is reproduced whatever window triggered the run.
+ *   the scope widens to that customer's calls from the earliest call in scope to the end of
+ *   its calendar month (customer time zone), and the allowance starts from what the month's
+ *   earlier calls used (their stored results). Consumption thus follows (start time, call id)
+ *   order across the month and the same result is reproduced whatever window triggered it.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { contentHash } from '../calls/canonical-json';
+import { createHash } from 'node:crypto';
 import { buildRateRequest } from '../matching/classify';
 import { callerIdNumber, type CallRecord } from '../matching/call';
 import { matchCall, type MatchResult } from '../matching/services';
 import { compareForRating, PoolLedger, rateCall } from '../rating/engine';
 import { formatMicro } from '../rating/money';
+import { DAY_MS, periodOfDay, zoneClock } from '../rating/time';
 import { billingDb, type BillingDatabase } from './schema';
 import { loadBillingContext, resolveTariffGroup, type BillingContext } from './context';
 
@@ -96,28 +98,31 @@ async function lockTenant(db: Kysely<BillingDatabase>, tenantId: string): Promis
 
 async function loadCalls(db: Kysely<BillingDatabase>, ref: RateRef): Promise<CallRowLite[]> {
   const out = new Map<string, CallRowLite>();
+  const ids = [...(ref.callIds ?? [])];
   if (ref.fromMs !== undefined && ref.toMs !== undefined) {
-    let q = db
-      .selectFrom('calls')
-      .select(CALL_COLUMNS)
-      .where('calls.tenant_id', '=', ref.tenantId)
-      .where('calls.start_time_utc', '>=', new Date(ref.fromMs))
-      .where('calls.start_time_utc', '<', new Date(ref.toMs));
     if (ref.customerId !== undefined) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('billing_call_matches as m')
-            .select('m.call_id')
-            .whereRef('m.tenant_id', '=', 'calls.tenant_id')
-            .whereRef('m.call_id', '=', 'calls.call_id')
-            .where('m.customer_id', '=', ref.customerId!),
-        ),
-      );
+      // Calls last matched to the customer: the match index by (tenant, customer, start) first,
+      // then the calls by primary key — index-driven whatever the table statistics say.
+      const matched = await db
+        .selectFrom('billing_call_matches')
+        .select('call_id')
+        .where('tenant_id', '=', ref.tenantId)
+        .where('customer_id', '=', ref.customerId)
+        .where('start_time_utc', '>=', new Date(ref.fromMs))
+        .where('start_time_utc', '<', new Date(ref.toMs))
+        .execute();
+      ids.push(...matched.map((m) => m.call_id));
+    } else {
+      const rows = await db
+        .selectFrom('calls')
+        .select(CALL_COLUMNS)
+        .where('calls.tenant_id', '=', ref.tenantId)
+        .where('calls.start_time_utc', '>=', new Date(ref.fromMs))
+        .where('calls.start_time_utc', '<', new Date(ref.toMs))
+        .execute();
+      for (const r of rows) out.set(r.call_id, r);
     }
-    for (const r of await q.execute()) out.set(r.call_id, r);
   }
-  const ids = ref.callIds ?? [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await db.selectFrom('calls').select(CALL_COLUMNS).where('calls.tenant_id', '=', ref.tenantId).where('calls.call_id', 'in', ids.slice(i, i + CHUNK)).execute();
     for (const r of rows) out.set(r.call_id, r);
@@ -148,10 +153,24 @@ async function matchAndStore(db: Kysely<BillingDatabase>, ctx: BillingContext, c
       matched_at: now,
     };
   });
+  // Only rows that differ from the stored match are written.
+  const stored = new Map<string, string>();
+  const sig = (r: { matched: boolean; service_id: string | null; rule: string | null; reason: string | null; detail: string | null; call_content_hash: string; start_time_utc: Date | string }) =>
+    JSON.stringify([r.matched, r.service_id, r.rule, r.reason, r.detail, r.call_content_hash, new Date(r.start_time_utc).getTime()]);
   for (let i = 0; i < rows.length; i += CHUNK) {
+    const existing = await db
+      .selectFrom('billing_call_matches')
+      .select(['call_id', 'matched', 'service_id', 'rule', 'reason', 'detail', 'call_content_hash', 'start_time_utc'])
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('call_id', 'in', rows.slice(i, i + CHUNK).map((r) => r.call_id))
+      .execute();
+    for (const e of existing) stored.set(e.call_id, sig(e));
+  }
+  const changed = rows.filter((r) => stored.get(r.call_id) !== sig(r));
+  for (let i = 0; i < changed.length; i += CHUNK) {
     await db
       .insertInto('billing_call_matches')
-      .values(rows.slice(i, i + CHUNK))
+      .values(changed.slice(i, i + CHUNK))
       .onConflict((oc) =>
         oc
           .columns(['tenant_id', 'call_id'])
@@ -211,14 +230,23 @@ export interface RatingRecord {
   derivation: unknown;
 }
 
+const monthRanges = new Map<string, { key: string; fromMs: number; toMs: number }>();
+
+/** The calendar month (customer zone) containing an instant, as a UTC range; memoised per zone and month. */
 function monthRange(startMs: number, zone: string): { key: string; fromMs: number; toMs: number } {
-  const local = DateTime.fromMillis(startMs, { zone }).startOf('month');
-  return { key: local.toFormat('yyyy-MM'), fromMs: local.toMillis(), toMs: local.plus({ months: 1 }).toMillis() };
+  const period = periodOfDay(Math.floor(zoneClock(zone).localMs(startMs) / DAY_MS));
+  const cacheKey = `${zone}|${period}`;
+  let r = monthRanges.get(cacheKey);
+  if (!r) {
+    const local = DateTime.fromISO(`${period}-01`, { zone });
+    r = { key: period, fromMs: local.toMillis(), toMs: local.plus({ months: 1 }).toMillis() };
+    monthRanges.set(cacheKey, r);
+  }
+  return r;
 }
 
-function rateAll(ctx: BillingContext, calls: readonly CallRowLite[], matches: ReadonlyMap<string, MatchResult>): RatingRecord[] {
+function rateAll(ctx: BillingContext, calls: readonly CallRowLite[], matches: ReadonlyMap<string, MatchResult>, ledger: PoolLedger): RatingRecord[] {
   const ordered = calls.map(toRecord).sort(compareForRating);
-  const ledger = new PoolLedger();
   const out: RatingRecord[] = [];
   for (const call of ordered) {
     const m = matches.get(call.callId);
@@ -259,8 +287,16 @@ function rateAll(ctx: BillingContext, calls: readonly CallRowLite[], matches: Re
   return out;
 }
 
+/**
+ * sha256 of the result. Plain JSON.stringify is deterministic here: derivations are built by
+ * this code in a fixed key order, and stored rate rows are rebuilt in a fixed order when the
+ * context is loaded (see normalizeRateRow). A release that reorders keys would at worst make
+ * the next run record derivation-only changes (amounts equal, history kept).
+ */
 function fingerprint(r: RatingRecord): string {
-  return contentHash({ s: r.status, c: r.customerId, v: r.serviceId, a: r.amountMicro, r: r.reason, d: r.detail, x: r.derivation });
+  return createHash('sha256')
+    .update(JSON.stringify([r.status, r.customerId, r.serviceId, r.amountMicro, r.reason, r.detail, r.derivation]))
+    .digest('hex');
 }
 
 export interface RatingChange {
@@ -307,8 +343,10 @@ async function run(database: Kysely<Database>, ref: RateRef): Promise<RunOutput>
       });
       const scopeIds = new Set(inScope.map((c) => c.call_id));
 
-      // Widen to whole months for customers whose tariff group has included minutes.
-      const months = new Map<string, { customerId: string; fromMs: number; toMs: number }>();
+      // Included minutes: for each customer-month in scope whose tariff group has pools, re-rate
+      // every call of that month from the earliest call in scope onwards (a late call changes
+      // what the later ones get), starting from the allowance the earlier calls used.
+      const months = new Map<string, { customerId: string; monthFromMs: number; fromMs: number; toMs: number }>();
       for (const c of inScope) {
         const m = matches.get(c.call_id);
         if (!m?.matched) continue;
@@ -316,34 +354,51 @@ async function run(database: Kysely<Database>, ref: RateRef): Promise<RunOutput>
         const s = g ? ctx.settings.get(g.group) : undefined;
         if (!s || Object.keys(s.includedPools).length === 0) continue;
         const customer = ctx.customers.get(m.service.customerId)!;
-        const range = monthRange(c.start_time_utc.getTime(), customer.timeZone);
-        months.set(`${customer.customerId}|${range.key}`, { customerId: customer.customerId, fromMs: range.fromMs, toMs: range.toMs });
+        const startMs = c.start_time_utc.getTime();
+        const range = monthRange(startMs, customer.timeZone);
+        const key = `${customer.customerId}|${range.key}`;
+        const prev = months.get(key);
+        months.set(key, { customerId: customer.customerId, monthFromMs: range.fromMs, fromMs: Math.min(prev?.fromMs ?? startMs, startMs), toMs: range.toMs });
       }
       const all = [...inScope];
+      const seed: Record<string, number> = {};
       if (months.size > 0) {
-        const extra = await trx
-          .selectFrom('calls')
-          .innerJoin('billing_call_matches as m', (j) => j.onRef('m.tenant_id', '=', 'calls.tenant_id').onRef('m.call_id', '=', 'calls.call_id'))
-          .select(CALL_COLUMNS)
-          .where('calls.tenant_id', '=', ref.tenantId)
-          .where((eb) =>
-            eb.or(
-              [...months.values()].map((mo) =>
-                eb.and([eb('m.customer_id', '=', mo.customerId), eb('calls.start_time_utc', '>=', new Date(mo.fromMs)), eb('calls.start_time_utc', '<', new Date(mo.toMs))]),
-              ),
-            ),
-          )
+        const spans = [...months.values()];
+        // Two index-driven steps (match index by customer and start, then calls by primary key)
+        // rather than a join whose plan depends on table statistics.
+        const extraIds = await trx
+          .selectFrom('billing_call_matches as m')
+          .select('m.call_id')
+          .where('m.tenant_id', '=', ref.tenantId)
+          .where((eb) => eb.or(spans.map((mo) => eb.and([eb('m.customer_id', '=', mo.customerId), eb('m.start_time_utc', '>=', new Date(mo.fromMs)), eb('m.start_time_utc', '<', new Date(mo.toMs))]))))
           .execute();
-        const fresh = extra.filter((c) => !scopeIds.has(c.call_id));
+        const missing = extraIds.map((r) => r.call_id).filter((id) => !scopeIds.has(id));
+        const fresh = missing.length > 0 ? await loadCalls(trx, { tenantId: ref.tenantId, callIds: missing }) : [];
         const extraMatches = await matchAndStore(trx, ctx, fresh);
         for (const [k, v] of extraMatches) matches.set(k, v);
         // Only calls still matched to a widened customer take part (a re-match may have moved them).
+        const widened = new Set(spans.map((mo) => mo.customerId));
         for (const c of fresh) {
           const m = extraMatches.get(c.call_id);
-          if (m?.matched && [...months.values()].some((mo) => mo.customerId === m.service.customerId)) all.push(c);
+          if (m?.matched && widened.has(m.service.customerId)) all.push(c);
+        }
+        // Allowance already used by the month's calls before the re-rated part (their stored results).
+        const before = spans.filter((mo) => mo.fromMs > mo.monthFromMs);
+        if (before.length > 0) {
+          const used = await trx
+            .selectFrom('billing_call_ratings')
+            .select([sql<string>`derivation->'rating'->'pool'->>'key'`.as('pool_key'), sql<string>`sum((derivation->'rating'->>'includedSecondsUsed')::bigint)`.as('used')])
+            .where('tenant_id', '=', ref.tenantId)
+            .where('superseded_at', 'is', null)
+            .where('status', '=', 'rated')
+            .where(sql<boolean>`jsonb_typeof(derivation->'rating'->'pool') = 'object'`)
+            .where((eb) => eb.or(before.map((mo) => eb.and([eb('customer_id', '=', mo.customerId), eb('start_time_utc', '>=', new Date(mo.monthFromMs)), eb('start_time_utc', '<', new Date(mo.fromMs))]))))
+            .groupBy(sql`1`)
+            .execute();
+          for (const u of used) seed[u.pool_key] = Number(u.used);
         }
       }
-      const results = rateAll(ctx, all, matches);
+      const results = rateAll(ctx, all, matches, new PoolLedger(seed));
 
       // Compare with the current rows.
       const ids = results.map((r) => r.callId);

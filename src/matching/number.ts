@@ -85,6 +85,21 @@ function categoryOf(type: string | undefined, nationalNumber: string, sameCountr
  * - other short digit strings → short_code; anything else → unknown
  */
 export function analyzeNumber(raw: string | null | undefined, ctx: NumberContext): AnalyzedNumber {
+  // libphonenumber parsing costs tens of microseconds; the same numbers recur across calls,
+  // and the result depends only on these three inputs, so it is memoised (bounded).
+  const key = `${ctx.country}|${ctx.areaCode ?? ''}|${raw ?? ''}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const result = analyze(raw, ctx);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, result);
+  return result;
+}
+
+const MEMO_MAX = 200_000;
+const memo = new Map<string, AnalyzedNumber>();
+
+function analyze(raw: string | null | undefined, ctx: NumberContext): AnalyzedNumber {
   const input = raw ?? '';
   const country = ctx.country.toUpperCase() as CountryCode;
   const trimmed = input.trim();

@@ -144,5 +144,14 @@ describe('billing against PostgreSQL', () => {
     const rows = await billingDb(h.db).selectFrom('billing_call_ratings').select(['call_id', 'amount_micro']).where('tenant_id', '=', TENANT).where('customer_id', '=', 'globex').where('superseded_at', 'is', null).orderBy('call_id').execute();
     // g1, g2 use 80 of 100 minutes; g3 gets 20 included and pays 20 minutes × 0.15 = 3.00.
     assert.deepEqual(rows.map((r) => [r.call_id, r.amount_micro]), [['g1', '0'], ['g2', '0'], ['g3', '3000000']]);
+    // A later window starts from the allowance the month's earlier calls used (stored results).
+    await insertCalls(h.db, [{ ...spec('g4', 25), talkMs: 60_000 }]);
+    const later = await rateCalls(h.db, { tenantId: TENANT, fromMs: t(25), toMs: t(26) });
+    assert.equal(later.widenedBy, 0);
+    assert.equal(later.totalAmount, '0.150000'); // allowance exhausted: 1 min × 0.15
+    // Next month starts afresh.
+    await insertCalls(h.db, [{ ...spec('g5', 25), startMs: Date.UTC(2025, 8, 2), talkMs: 60_000 }]);
+    const september = await rateCalls(h.db, { tenantId: TENANT, fromMs: Date.UTC(2025, 8, 2), toMs: Date.UTC(2025, 8, 3) });
+    assert.equal(september.totalAmount, '0.000000');
   });
 });

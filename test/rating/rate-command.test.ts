@@ -43,3 +43,21 @@ describe('rate command on the example files', () => {
     );
   });
 });
+
+describe('rate command input formats', () => {
+  test('a CSV calls file with 8x8 field names is read like the JSON one', () => {
+    const csv = [
+      'callId,pbxId,direction,startTimeUTC,connectTimeUTC,disconnectedTimeUTC,talkTimeMS,caller,callee,dnis,callerId',
+      '1,acmemelb,Outgoing,1752452100000,1752452108000,1752452294000,186000,1001,+61298765432,61298765432,"Acme,+61390001000"',
+    ].join('\n');
+    const { calls, errors } = readCalls(csv, 'csv');
+    assert.deepEqual(errors, []);
+    assert.equal(calls[0]?.talkMs, 186_000);
+    assert.equal(calls[0]?.callerIdNumber, '+61390001000');
+  });
+  test('an invalid record is reported with its position, not skipped silently', () => {
+    const { calls, errors } = readCalls(JSON.stringify({ data: [{ callId: 'x', startTimeUTC: 1 }, { pbxId: 'no-id' }] }), 'json');
+    assert.equal(calls.length, 1);
+    assert.match(errors[0] ?? '', /^record 2: /);
+  });
+});
