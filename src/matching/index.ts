@@ -1,0 +1,4 @@
+export * from './number';
+export * from './call';
+export * from './services';
+export * from './classify';
