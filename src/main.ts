@@ -5,7 +5,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { sql } from 'kysely';
 import { loadConfig } from './config';
 import { openDatabase } from './db/connect';
 import { AnalyticsClient } from './eightxeight/client';
@@ -14,14 +13,22 @@ import { AnalyticsSimulator } from './simulator/server';
 import { locate, TEMPORAL_CLI } from './temporal/binaries';
 import { connectClient } from './temporal/connection';
 import { createWorker } from './worker';
-import { importWindow } from '../workflows';
+import type { WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadDemoBillingData } from './demo/billing-data';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { tenantImport } from '../workflows/tenant-import';
+import { statusQuery } from '../workflows/tenant-messages';
 
 const DAY = 86_400_000;
+/** The demo tenant's PBXes are in Australia, like the example tariffs. */
+const DEMO_ZONE = 'Australia/Melbourne';
 const say = (line: string) => console.log(`[cdrflow] ${line}`);
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Keeps the SDK's start-up chatter (bundler output) off the console; warnings still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   mkdirSync(config.dataDir, { recursive: true });
   const stack: (() => Promise<unknown>)[] = [];
   const shutdown = async () => {
@@ -52,7 +59,13 @@ async function main(): Promise<void> {
     stack.push(() => database.close());
     say(`database: ${database.description}`);
 
-    const tenant = demoTenant();
+    const tenant = demoTenant({
+      tenantId: 'acme',
+      pbxes: [
+        { name: 'acmemelb', country: 'AU', timeZone: 'Australia/Melbourne', extensions: 20 },
+        { name: 'acmesyd', country: 'AU', timeZone: 'Australia/Sydney', extensions: 12 },
+      ],
+    });
     const simulator = await AnalyticsSimulator.start({ tenants: [tenant], port: config.simulatorPort, host: '127.0.0.1' });
     stack.push(() => simulator.stop());
     say(`8x8 simulator: ${simulator.url} (demo tenant "${tenant.tenantId}", PBXes ${tenant.pbxes.map((p) => p.name).join(', ')})`);
@@ -75,11 +88,10 @@ async function main(): Promise<void> {
 
     const client = await connectClient({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue });
     stack.push(() => client.connection.close());
-    const to = Math.floor(Date.now() / DAY) * DAY;
-    const from = to - 7 * DAY;
-    const workflowId = `cdr-import/${tenant.tenantId}/window/${new Date(from).toISOString().slice(0, 10)}`;
-    say(`importing ${new Date(from).toISOString()} .. ${new Date(to).toISOString()} as workflow ${workflowId}`);
-    const summary = await client.workflow.execute(importWindow, {
+    if (await loadDemoBillingData(database.db, tenant.tenantId)) say(`loaded the example billing data (examples/) for tenant ${tenant.tenantId}`);
+
+    const workflowId = `cdr-import/${tenant.tenantId}`;
+    const handle = await client.workflow.start(tenantImport, {
       taskQueue: config.taskQueue,
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -88,23 +100,43 @@ async function main(): Promise<void> {
           tenantId: tenant.tenantId,
           credentials: { apiKey: tenant.apiKey, username: tenant.username, password: tenant.password },
           pbxes: tenant.pbxes.map((p) => p.name).join(','),
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
-          timeZone: tenant.pbxes[0]?.timeZone ?? 'UTC',
+          timeZone: DEMO_ZONE,
+          earliestDate: new Date(Date.now() - 14 * DAY).toISOString().slice(0, 10),
+          cycleInterval: '1m',
+          lookback: '2h',
         },
       ],
     });
-    for (const p of summary.perPbx) {
-      say(`  ${p.pbx}: ${p.seen} records in ${p.pages} pages (${p.inserted} new, ${p.updated} changed, ${p.quarantined} quarantined)`);
-    }
-    const { rows } = await sql<{ n: string }>`select count(*) as n from calls where tenant_id = ${tenant.tenantId}`.execute(database.db);
-    say(`calls stored for ${tenant.tenantId}: ${rows[0]?.n ?? 0}`);
+    say(`tenant workflow ${workflowId} is running (a first start backfills 14 days, then cycles every minute; a restart carries on)`);
+    say(`status any time: npm run status ${tenant.tenantId}   or   temporal workflow query -w ${workflowId} --name status`);
+    const progress = reportProgress(handle);
+    stack.push(async () => progress.stop());
     say('running; press Ctrl-C to stop');
     await running;
   } finally {
     await shutdown();
     say('stopped');
   }
+}
+
+/** One line whenever the tenant's state, phase or counts move: long work shows progress. */
+function reportProgress(handle: WorkflowHandle): { stop(): void } {
+  let last = '';
+  const timer = setInterval(() => {
+    handle
+      .query(statusQuery)
+      .then((s) => {
+        const c = s.counts;
+        const line = `${s.tenantId}: ${s.state} (${s.phase}), checkpoint ${s.checkpoint}, imported ${c.imported}, matched ${c.matched}, unmatched ${c.unmatched}, rated ${c.rated}, unrated ${c.unrated}, quarantined ${c.quarantined}`;
+        if (line === last) return;
+        last = line;
+        say(line);
+        const problem = s.lastError && (s.state === 'awaiting_credentials' || s.state === 'needs_attention') ? s.lastError : s.billingIssue;
+        if (problem) say(`  action needed: ${problem.operatorAction}`);
+      })
+      .catch(() => undefined);
+  }, 3_000);
+  return { stop: () => clearInterval(timer) };
 }
 
 main().catch((err) => {

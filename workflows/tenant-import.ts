@@ -277,11 +277,15 @@ export async function tenantImport(input: TenantImportInput): Promise<void> {
       const range = { tenantId: settings.tenantId, from: new Date(work.from).toISOString(), to: new Date(work.to).toISOString() };
       await billingStep(async () => {
         const matched = await acts.matchCalls(range);
-        s.counts.matched += matched.matched;
-        s.counts.unmatched += matched.unmatched;
         const rated = await acts.rateCalls(range);
-        s.counts.rated += rated.rated;
-        s.counts.unrated += rated.unrated;
+        // Backfill windows hold only new calls, so their counts add up; other windows re-read
+        // calls counted before, and the totals are refreshed from the database at the cycle's end.
+        if (work.reason === 'backfill') {
+          s.counts.matched += matched.matched;
+          s.counts.unmatched += matched.unmatched;
+          s.counts.rated += rated.rated;
+          s.counts.unrated += rated.unrated;
+        }
         return null;
       });
     }
