@@ -10,8 +10,6 @@ export interface PendingRange {
   reason: RangeReason;
   /** Absent: every PBX that is not blocked. */
   pbxes?: string[];
-  /** Re-rate the calls of this range after importing (re-import requests). */
-  rerate?: boolean;
 }
 
 export interface ImportPlan {
@@ -27,7 +25,6 @@ export interface WindowWork {
   to: number;
   reason: RangeReason;
   pbxes: string[];
-  rerate: boolean;
 }
 
 export function initialPlan(targets: string[], earliest: number, now: number): ImportPlan {
@@ -43,7 +40,7 @@ export function nextWindow(plan: ImportPlan, targets: string[], blocked: Readonl
   for (const range of plan.pending) {
     const pbxes = (range.pbxes ?? targets).filter((p) => !blocked.has(p));
     if (pbxes.length === 0) continue;
-    return { from: range.from, to: Math.min(range.to, range.from + windowMs), reason: range.reason, pbxes, rerate: range.rerate ?? false };
+    return { from: range.from, to: Math.min(range.to, range.from + windowMs), reason: range.reason, pbxes };
   }
   return undefined;
 }
@@ -70,9 +67,9 @@ export function scheduleCycle(plan: ImportPlan, now: number, lookbackMs: number,
   return { ...plan, pending: [...plan.pending, { from, to: now, reason: 'cycle' }] };
 }
 
-/** Queues a range to import again (and re-rate), ahead of routine work. */
-export function scheduleReimport(plan: ImportPlan, from: number, to: number, rerate: boolean): ImportPlan {
-  return { ...plan, pending: [{ from, to, reason: 'reimport', rerate }, ...plan.pending] };
+/** Queues a range to import again, ahead of routine work; its calls are then matched and rated again. */
+export function scheduleReimport(plan: ImportPlan, from: number, to: number): ImportPlan {
+  return { ...plan, pending: [{ from, to, reason: 'reimport' }, ...plan.pending] };
 }
 
 /** After a PBX is unblocked: import what it missed while blocked, so it has no gap. */

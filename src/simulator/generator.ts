@@ -146,7 +146,7 @@ export function generateSlot(seed: number, dir: Directory, hourIndex: number, ca
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return Math.max(lo, Math.min(hi, Math.round(v)));
+  return Math.round(Math.max(lo, Math.min(hi, v)));
 }
 function talkMs(rng: Rng): number {
   return clamp(rng.logNormal(95_000, 1.05), 2_000, 3 * HOUR_MS);
@@ -445,8 +445,8 @@ export function generateCall(rng: Rng, dir: Directory, callId: string, start: nu
         const offers = rng.int(0, 1);
         for (let i = 0; i < offers; i++) {
           const other = queue.members.find((m) => m.ext !== agent.ext) ?? agent;
-          const child = baseLeg(legs.length + 1, q.disconnect - rng.int(8_000, 15_000), caller, callerName, other.ext, other.name);
-          child.disconnect = child.start + rng.int(5_000, 7_500);
+          const child = baseLeg(legs.length + 1, Math.max(q.connect + 50, q.disconnect - rng.int(8_000, 15_000)), caller, callerName, other.ext, other.name);
+          child.disconnect = Math.min(q.disconnect, child.start + rng.int(5_000, 7_500));
           child.cause = 'Ring No Answer';
           child.missed = 'Missed';
           child.child = true;

@@ -32,7 +32,7 @@ export function localeFor(country: Country, timeZone: string): PbxLocale {
 }
 
 const US_AREAS = ['212', '646', '718', '312', '415', '305', '617', '202', '713', '206', '303', '404'];
-const GB_AREAS = ['20', '161', '113', '121', '131', '141', '117', '1632'];
+const GB_AREAS = ['20', '161', '113', '121', '131', '141'];
 const AU_AREAS = ['2', '3', '7', '8'];
 
 function usSubscriber(rng: Rng): string {
@@ -46,7 +46,7 @@ function usSubscriber(rng: Rng): string {
 function gbGeographic(rng: Rng, area: string): string {
   if (area === '20') return `+4420${rng.pick(['7', '8'])}${rng.digits(7)}`;
   if (area.length === 4) return `+44${area}${rng.int(2, 9)}${rng.digits(5)}`;
-  return `+44${area}${rng.int(2, 9)}${rng.digits(6)}`;
+  return `+44${area}${rng.int(2, 5)}${rng.digits(6)}`;
 }
 
 function auGeographic(rng: Rng, area: string): string {
@@ -58,7 +58,7 @@ const INTERNATIONAL: Record<Country, (rng: Rng) => string> = {
   US: (rng) =>
     rng.pick([
       () => `+44207${rng.digits(7)}`,
-      () => `+447${rng.int(4, 9)}${rng.digits(8)}`,
+      () => `+447${rng.pick(['4', '5', '8'])}${rng.digits(8)}`,
       () => `+6129${rng.digits(7)}`,
       () => `+5255${rng.int(1, 9)}${rng.digits(7)}`,
       () => `+9198${rng.digits(8)}`,
@@ -72,7 +72,7 @@ const INTERNATIONAL: Record<Country, (rng: Rng) => string> = {
       () => `+4930${rng.int(2, 9)}${rng.digits(6)}`,
       () => `+3531${rng.int(4, 8)}${rng.digits(6)}`,
       () => `+9198${rng.digits(8)}`,
-      () => `+614${rng.int(0, 9)}${rng.digits(7)}`,
+      () => `+614${rng.int(0, 3)}${rng.digits(7)}`,
     ])(),
   AU: (rng) =>
     rng.pick([
@@ -80,7 +80,7 @@ const INTERNATIONAL: Record<Country, (rng: Rng) => string> = {
       () => `+649${rng.int(3, 9)}${rng.digits(6)}`,
       () => `+44207${rng.digits(7)}`,
       () => `+1415${usSubscriber(rng)}`,
-      () => `+656${rng.int(1, 9)}${rng.digits(6)}`,
+      () => `+656${rng.int(1, 5)}${rng.digits(6)}`,
       () => `+9198${rng.digits(8)}`,
       () => `+8613${rng.int(0, 9)}${rng.digits(8)}`,
     ])(),
@@ -125,9 +125,9 @@ export function externalNumber(rng: Rng, locale: PbxLocale, kind: NumberKind): s
         case 'national':
           return gbGeographic(rng, rng.pick(GB_AREAS.filter((a) => a !== area)));
         case 'mobile':
-          return `+447${rng.int(4, 9)}${rng.digits(8)}`;
+          return `+447${rng.pick(['4', '5', '8'])}${rng.digits(8)}`;
         case 'tollfree':
-          return `+44808${rng.int(1, 9)}${rng.digits(5)}`;
+          return `+44808${rng.int(1, 9)}${rng.digits(6)}`;
         case 'sharedcost':
         case 'shortshared':
           return `+443${rng.pick(['00', '30', '33', '44', '45'])}${rng.int(1, 9)}${rng.digits(6)}`;
@@ -142,7 +142,8 @@ export function externalNumber(rng: Rng, locale: PbxLocale, kind: NumberKind): s
         case 'national':
           return auGeographic(rng, rng.pick(AU_AREAS.filter((a) => a !== area)));
         case 'mobile':
-          return `+614${rng.int(0, 9)}${rng.digits(7)}`;
+          // 04xx ranges libphonenumber knows as mobile (a few 044x/0453/0471 blocks are not allocated).
+          return `+614${rng.int(0, 3)}${rng.digits(7)}`;
         case 'tollfree':
           return `+611800${rng.digits(6)}`;
         case 'sharedcost':

@@ -164,6 +164,11 @@ export class AnalyticsSimulator {
     return this.#log;
   }
 
+  /** Tokens issued so far (tests use them to prove no token leaks into logs or errors). */
+  issuedTokens(): string[] {
+    return [...this.#tokens.keys()];
+  }
+
   clearRequestLog(): void {
     this.#log.length = 0;
   }

@@ -28,7 +28,7 @@ describe('import plan', () => {
   });
 
   test('an unfinished window is offered again: a restart resumes at the checkpoint, never at the start', () => {
-    const plan = completeWindow(initialPlan(['a'], 0, 72 * H), { from: 0, to: 24 * H, reason: 'backfill', pbxes: ['a'], rerate: false }, ['a']);
+    const plan = completeWindow(initialPlan(['a'], 0, 72 * H), { from: 0, to: 24 * H, reason: 'backfill', pbxes: ['a'] }, ['a']);
     const again = nextWindow(plan, ['a'], none, 24 * H);
     assert.deepEqual(again && [again.from, again.to], [24 * H, 48 * H]);
     assert.deepEqual(nextWindow(plan, ['a'], none, 24 * H), again, 'asking twice changes nothing');
@@ -60,10 +60,10 @@ describe('import plan', () => {
     assert.deepEqual(plan.pending, []);
   });
 
-  test('a re-import goes ahead of routine work and keeps its re-rate flag', () => {
-    const plan = scheduleReimport(initialPlan(['a'], 0, 48 * H), 5 * H, 7 * H, true);
+  test('a re-import goes ahead of routine work', () => {
+    const plan = scheduleReimport(initialPlan(['a'], 0, 48 * H), 5 * H, 7 * H);
     const w = nextWindow(plan, ['a'], none, 24 * H)!;
-    assert.deepEqual([w.from, w.to, w.reason, w.rerate], [5 * H, 7 * H, 'reimport', true]);
+    assert.deepEqual([w.from, w.to, w.reason], [5 * H, 7 * H, 'reimport']);
     const after = completeWindow(plan, w, ['a']);
     assert.equal(after.checkpoint, 0, 'a re-import does not move the checkpoint');
     assert.equal(after.pending.length, 1);
