@@ -99,9 +99,11 @@ function rowForSlot(entry: PrefixEntry, slot: number): RateRow | undefined {
   return undefined;
 }
 
-/** UTC instant of the next possible band change after `utcMs` (peak edge, midnight or offset change). */
-function nextBoundaryUtc(g: CompiledGroup, clock: ZoneClock, utcMs: number): number {
-  const off0 = clock.offsetMinutes(utcMs);
+/**
+ * UTC instant of the next possible band change after `utcMs` (peak edge, midnight or offset
+ * change). `off0` is the zone offset at `utcMs` (passed in: the caller already has it).
+ */
+function nextBoundaryUtc(g: CompiledGroup, clock: ZoneClock, utcMs: number, off0: number): number {
   const local = utcMs + off0 * 60_000;
   const dayStart = Math.floor(local / DAY) * DAY;
   let next = dayStart + DAY;
@@ -287,13 +289,14 @@ export function rateCall(req: RateRequest, tariffs: CompiledTariffs, scope: Rate
     let t = firstStart;
     let remaining = billed;
     while (remaining > 0) {
-      const sl = bandSlotAt(group, clock.localMs(t));
+      const off = clock.offsetMinutes(t);
+      const sl = bandSlotAt(group, t + off * 60_000);
       const r = rowForSlot(entry, sl);
       const band = SLOT_TO_BAND[sl] as Band;
       if (r === undefined) {
         return unrated(req.callId, 'no_rate_for_band', `prefix "${entry.prefix}" of tariff group ${scope.tariffGroup} version ${version.effectiveFrom} has no rate for band ${band} (reached during the call)`);
       }
-      const boundary = nextBoundaryUtc(group, clock, t);
+      const boundary = nextBoundaryUtc(group, clock, t, off);
       const n = Math.min(remaining, Math.max(1, Math.ceil((boundary - t) / 1000)));
       const inc = Math.min(coverLeft, n);
       coverLeft -= inc;

@@ -154,4 +154,15 @@ describe('billing against PostgreSQL', () => {
     const september = await rateCalls(h.db, { tenantId: TENANT, fromMs: Date.UTC(2025, 8, 2), toMs: Date.UTC(2025, 8, 3) });
     assert.equal(september.totalAmount, '0.000000');
   });
+  test('concurrent retries of the same window are serialised: results are written once', async () => {
+    const start = Date.UTC(2025, 9, 22, 0, 0, 0);
+    await insertCalls(h.db, [
+      { callId: 'conc-1', startMs: start, talkMs: 61_000 },
+      { callId: 'conc-2', startMs: start + 60_000, talkMs: 5_000 },
+    ]);
+    const runs = await Promise.all([1, 2, 3].map(() => rateCalls(h.db, { tenantId: TENANT, fromMs: start, toMs: start + 3_600_000 })));
+    assert.deepEqual(runs.map((r) => r.written).sort(), [0, 0, 2]);
+    const rows = await billingDb(h.db).selectFrom('billing_call_ratings').select('call_id').where('tenant_id', '=', TENANT).where('call_id', 'in', ['conc-1', 'conc-2']).execute();
+    assert.equal(rows.length, 2);
+  });
 });
