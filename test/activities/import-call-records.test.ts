@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { importCallRecordsActivity } from '../../activities/import-call-records';
+import { importCallRecordsActivity, type ImportCallRecordsResult } from '../../activities/import-call-records';
 import { AnalyticsClient } from '../../src/eightxeight/client';
 import { AnalyticsSimulator } from '../../src/simulator/server';
 import { openTestDatabase } from '../support/db';
@@ -51,7 +51,7 @@ test('a retried import resumes paging from the cursor of its last heartbeat, and
   sim.faults(tenant.tenantId).clear();
   sim.clearRequestLog();
   const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: last });
-  const result = await retry.run(importCallRecordsActivity({ db: db.db, client }), input);
+  const result = (await retry.run(importCallRecordsActivity({ db: db.db, client }), input)) as ImportCallRecordsResult;
   const firstDataRequest = sim.requestLog.find((r) => r.path.endsWith('/v2/call-records'));
   assert.equal(firstDataRequest?.query.scrollId, last.scrollId, 'the retry starts after the last committed page');
   assert.ok(result.pages > last.pages, 'page counts carry over from the checkpoint');
