@@ -1,4 +1,5 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import { keepAlive } from './keep-alive';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { BillingSetupError, matchCalls, rateCalls, resolvePending } from '../src/billing';
@@ -38,14 +39,12 @@ const window = (r: BillingRange) => ({ tenantId: r.tenantId, fromMs: Date.parse(
 export function billingActivities(deps: { db: Kysely<Database> }) {
   return {
     async matchCalls(range: BillingRange): Promise<{ matched: number; unmatched: number }> {
-      heartbeat({ step: 'match', ...range });
-      return withSetupCheck(() => matchCalls(deps.db, window(range)));
+      return keepAlive(() => ({ step: 'match', ...range }), () => withSetupCheck(() => matchCalls(deps.db, window(range))));
     },
 
     /** Rates (or re-rates, where the call or its tariff changed) every call of the window; repeats write nothing. */
     async rateCalls(range: BillingRange): Promise<{ rated: number; unrated: number }> {
-      heartbeat({ step: 'rate', ...range });
-      const r = await withSetupCheck(() => rateCalls(deps.db, window(range)));
+      const r = await keepAlive(() => ({ step: 'rate', ...range }), () => withSetupCheck(() => rateCalls(deps.db, window(range))));
       return { rated: r.rated, unrated: r.unrated };
     },
 
@@ -69,12 +68,11 @@ export function billingActivities(deps: { db: Kysely<Database> }) {
       let settled = 0;
       if (backlog?.from && backlog.to) {
         const range = { tenantId: input.tenantId, fromMs: backlog.from.getTime(), toMs: backlog.to.getTime() + 1 };
-        heartbeat({ step: 'settle', from: backlog.from.toISOString(), to: backlog.to.toISOString() });
-        await withSetupCheck(() => matchCalls(deps.db, range));
-        await withSetupCheck(() => rateCalls(deps.db, range));
+        const step = { step: 'settle', from: backlog.from.toISOString(), to: backlog.to.toISOString() };
+        await keepAlive(() => step, () => withSetupCheck(() => rateCalls(deps.db, range)));
         settled = Number(backlog.n);
       }
-      await withSetupCheck(() => resolvePending(deps.db, input.tenantId));
+      await keepAlive(() => ({ step: 'resolve pending' }), () => withSetupCheck(() => resolvePending(deps.db, input.tenantId)));
       return { configured: true, settled, ...(await totals(deps.db, input.tenantId)) };
     },
   };

@@ -4,6 +4,7 @@ import type { Database } from '../src/db/schema';
 import type { AnalyticsClient } from '../src/eightxeight/client';
 import type { TenantCredentials } from '../src/eightxeight/credentials';
 import { quarantineRecords, upsertCalls } from '../src/calls/store';
+import { keepAlive } from './keep-alive';
 import { toApplicationFailure } from './failures';
 
 export interface ImportCallRecordsInput {
@@ -48,25 +49,31 @@ export function importCallRecordsActivity(deps: { db: Kysely<Database>; client: 
     const counts: ImportCounts = resumed ? { ...ZERO_COUNTS, ...resumed } : { ...ZERO_COUNTS };
     if (resumed) log.info('resuming import from heartbeat checkpoint', { pbx: input.pbx, pages: resumed.pages });
     const context = { source: 'call-records', pbx: input.pbx, windowStart: new Date(fromMs), windowEnd: new Date(toMs) };
+    let checkpoint: PagingCheckpoint | undefined = resumed;
     try {
-      const pages = deps.client.callRecordPages(
-        input.tenantId,
-        input.credentials,
-        { pbx: input.pbx, fromMs, toMs, timeZone: input.timeZone, ...(resumed ? { resumeScrollId: resumed.scrollId } : {}) },
-        cancellationSignal(),
-      );
-      for await (const page of pages) {
-        const items = page.records.map((record, i) => ({ record, raw: page.raw[i] }));
-        const written = await upsertCalls(deps.db, input.tenantId, items);
-        counts.quarantined += await quarantineRecords(deps.db, input.tenantId, context, page.quarantined);
-        counts.pages += 1;
-        counts.seen += page.records.length;
-        counts.inserted += written.inserted;
-        counts.updated += written.updated;
-        counts.unchanged += written.unchanged;
-        // Only after the page is committed: a retry resumes after it, never before.
-        if (page.scrollId) heartbeat({ ...counts, scrollId: page.scrollId } satisfies PagingCheckpoint);
-      }
+      await keepAlive(() => checkpoint, async () => {
+        const pages = deps.client.callRecordPages(
+          input.tenantId,
+          input.credentials,
+          { pbx: input.pbx, fromMs, toMs, timeZone: input.timeZone, ...(resumed ? { resumeScrollId: resumed.scrollId } : {}) },
+          cancellationSignal(),
+        );
+        for await (const page of pages) {
+          const items = page.records.map((record, i) => ({ record, raw: page.raw[i] }));
+          const written = await upsertCalls(deps.db, input.tenantId, items);
+          counts.quarantined += await quarantineRecords(deps.db, input.tenantId, context, page.quarantined);
+          counts.pages += 1;
+          counts.seen += page.records.length;
+          counts.inserted += written.inserted;
+          counts.updated += written.updated;
+          counts.unchanged += written.unchanged;
+          // Only after the page is committed: a retry resumes after it, never before.
+          if (page.scrollId) {
+            checkpoint = { ...counts, scrollId: page.scrollId };
+            heartbeat(checkpoint);
+          }
+        }
+      });
     } catch (err) {
       throw toApplicationFailure(err);
     }

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: join(config.dataDir, 'pglite') });
     stack.push(() => database.close());
     say(`database: ${database.description}`);
+    if (database.embedded) say(`  reachable while this runs at ${database.connectionUrl} (for read-only commands such as: DATABASE_URL=${database.connectionUrl} npm run billing -- unmatched --tenant acme)`);
 
     const tenant = demoTenant({
       tenantId: 'acme',
