@@ -26,6 +26,8 @@ async function withSetupCheck<T>(work: () => Promise<T>): Promise<T> {
         message: err.message,
         type: BILLING_SETUP_FAILURE,
         nonRetryable: true,
+        // Expected until the data is loaded (the status reports it): not an error worth a warning each window.
+        category: 'BENIGN',
         details: [{ operatorAction: 'load the tenant\'s billing reference data with `npm run billing -- load` (see README, Rating)' }],
       });
     }

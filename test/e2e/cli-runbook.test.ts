@@ -133,6 +133,15 @@ test('the runbook: start, repeat the start safely, query, park on a rotated pass
 
   await temporal('workflow', 'signal', '-w', 'cdr-import/clitenant', '--name', 'pause');
   await untilStatus('paused', (s) => s.state === 'paused');
+  // `npm run status`: one line per running tenant.
+  const table = await waitFor('the status table', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/status.ts'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address },
+      timeout: 30_000,
+    });
+    return /clitenant\s+paused\s+continuous/.test(stdout) ? stdout : undefined;
+  });
+  assert.match(table, /^TENANT\s+STATE\s+PHASE/m);
   await temporal('workflow', 'signal', '-w', 'cdr-import/clitenant', '--name', 'resume');
   await untilStatus('resumed', (s) => s.state !== 'paused');
 });
