@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { sql } from 'kysely';
 import { AnalyticsClient } from '../../src/eightxeight/client';
 import { AnalyticsSimulator, type SimulatorTenantConfig } from '../../src/simulator/server';
 import { createWorker } from '../../src/worker';
@@ -142,6 +143,25 @@ async function assertGroundTruth(tenantId: string, from: number, to: number, rea
   return settled.length;
 }
 
+/** Every text or JSON column of the test schema that contains one of `needles`. */
+async function columnsContaining(needles: string[]): Promise<string[]> {
+  const columns = await db.db
+    .selectFrom('information_schema.columns' as never)
+    .select(['table_name' as never, 'column_name' as never])
+    .where('table_schema' as never, '=', db.schema as never)
+    .where('data_type' as never, 'in', ['text', 'jsonb', 'character varying'] as never)
+    .execute() as unknown as { table_name: string; column_name: string }[];
+  const hits: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    for (const needle of needles) {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text like ${'%' + needle + '%'}`.execute(db.db);
+      if (Number(rows[0]?.n) > 0) hits.push(`${table_name}.${column_name}`);
+    }
+  }
+  assert.ok(columns.length > 10, 'the scan saw the schema');
+  return hits;
+}
+
 /** When the last read of the tenant's recent calls began: the start of its last cycle. */
 const lastRead = (s: TenantStatus): number => Date.parse(s.lastCycle?.startedAt ?? s.checkpoint);
 
@@ -213,6 +233,7 @@ describe('tenant import workflow', () => {
     await handle.signal(updateCredentialsSignal, { password: 'rotated-N3w^pass' });
     const done = await until(handle, 'the import to finish after rotation', (s) => s.phase === 'continuous' && s.lastCycle !== null);
     assert.equal(done.credentials.version, 2);
+    assert.deepEqual(await columnsContaining(['rotated-N3w^pass', t.password, t.apiKey]), [], 'no credential is stored in the database');
     await assertGroundTruth(t.tenantId, Date.parse(done.earliest), Date.parse(done.checkpoint), lastRead(done));
   });
 
