@@ -17,11 +17,13 @@ import type { TenantCredentials } from '../src/eightxeight/credentials';
 import { formatDuration, parseDuration } from './durations';
 import {
   completeWindow,
+  hasBackfillLeft,
   initialPlan,
   nextWindow,
   scheduleCatchUp,
   scheduleCycle,
   scheduleReimport,
+  withRangeIds,
   type ImportPlan,
   type WindowWork,
 } from './import-plan';
@@ -108,7 +110,9 @@ export async function tenantImport(input: TenantImportInput): Promise<void> {
   const lookbackMs = parseDuration(settings.lookback)!;
   let cycleIntervalMs = parseDuration(settings.cycleInterval)!;
   let credentials: TenantCredentials = settings.credentials;
-  const s: CarriedState = input.carried ?? startState(settings.earliestDate, settings.timeZone, targets);
+  const s: CarriedState = input.carried
+    ? { ...input.carried, plan: withRangeIds(input.carried.plan) }
+    : startState(settings.earliestDate, settings.timeZone, targets);
 
   let wake = false;
   let intervalChanged = false;
@@ -322,7 +326,7 @@ export async function tenantImport(input: TenantImportInput): Promise<void> {
   }
 
   function finishCycle(): void {
-    if (s.phase === 'backfill') {
+    if (s.phase === 'backfill' && !hasBackfillLeft(s.plan)) {
       s.phase = 'continuous';
       log.info('backfill finished', { checkpoint: new Date(s.plan.checkpoint).toISOString() });
     }

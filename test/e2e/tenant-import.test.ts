@@ -49,7 +49,7 @@ function simTenant(tenantId: string, seed: number): SimulatorTenantConfig {
   };
 }
 
-const TENANTS = ['kill', 'rotate', 'hidden', 'late', 'controls', 'badinput'].map((t, i) => simTenant(t, 100 + i));
+const TENANTS = ['kill', 'rotate', 'hidden', 'late', 'controls', 'badinput', 'perm'].map((t, i) => simTenant(t, 100 + i));
 
 function settingsFor(t: SimulatorTenantConfig, daysBack: number, overrides: Partial<TenantImportInput> = {}): TenantImportInput {
   return {
@@ -252,6 +252,24 @@ describe('tenant import workflow', () => {
     sim.faults(t.tenantId).showPbx(hidden);
     await handle.signal(resumeSignal);
     const done = await until(handle, 'the hidden PBX to catch up', (s) => s.state !== 'needs_attention' && s.pending.length === 0 && s.pbxes.every((p) => p.checkpoint === s.checkpoint));
+    await assertGroundTruth(t.tenantId, Date.parse(done.earliest), Date.parse(done.checkpoint), lastRead(done));
+  });
+
+  test('a missing Analytics Supervisor permission stops every PBX and holds the backfill; after the fix and resume nothing is missing', async () => {
+    const t = TENANTS[6]!;
+    sim.faults(t.tenantId).setAccessLevel('Essentials');
+    const handle = await start(settingsFor(t, 3));
+    const stuck = await until(handle, 'every PBX blocked', (s) => s.pbxes.every((p) => p.blocked?.kind === 'permission_missing'));
+    assert.equal(stuck.state, 'needs_attention');
+    assert.match(stuck.pbxes[0]!.blocked!.operatorAction, /Supervisor/);
+    await new Promise((r) => setTimeout(r, 5_000)); // a few cycle intervals
+    const held = await status(handle);
+    assert.equal(held.phase, 'backfill', 'the backfill is not declared done while nothing can be imported');
+    assert.ok(held.pending.length <= 2, `waiting cycles do not pile up: ${JSON.stringify(held.pending)}`);
+
+    sim.faults(t.tenantId).setAccessLevel('Supervisor');
+    await handle.signal(resumeSignal);
+    const done = await until(handle, 'the import to finish', (s) => s.phase === 'continuous' && s.state === 'waiting' && s.lastCycle !== null);
     await assertGroundTruth(t.tenantId, Date.parse(done.earliest), Date.parse(done.checkpoint), lastRead(done));
   });
 
