@@ -38,7 +38,8 @@ export async function replayAll(client: Client, address: string, query: string):
         maxBuffer: 64 * 1024 * 1024,
       });
       const name = historyFileName(wf.type, wf.workflowId, wf.runId);
-      writeFileSync(join(HISTORIES_DIR, name), stdout);
+      // Stack traces in failures name this checkout's paths; keep them relative.
+      writeFileSync(join(HISTORIES_DIR, name), stdout.split(`${process.cwd()}/`).join('./'));
     }
   }
   const failures: string[] = [];
