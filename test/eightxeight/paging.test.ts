@@ -23,8 +23,8 @@ describe('paging over windows larger than several pages', () => {
   const cases: { pageSize: number; fromMs: number; toMs: number; minPages: number }[] = [
     // Quiet early-morning hour in Sydney only: about a hundred calls, one per page.
     { pageSize: 1, fromMs: Date.parse('2025-07-14T16:00:00Z'), toMs: Date.parse('2025-07-14T17:00:00Z'), minPages: 20 },
-    { pageSize: 50, fromMs: Date.parse('2025-07-14T13:00:00Z'), toMs: Date.parse('2025-07-14T14:00:00Z'), minPages: 10 },
-    { pageSize: 7000, fromMs: Date.parse('2025-07-14T00:00:00Z'), toMs: Date.parse('2025-07-14T18:00:00Z'), minPages: 3 },
+    { pageSize: 50, fromMs: Date.parse('2025-07-14T13:00:00Z'), toMs: Date.parse('2025-07-14T13:20:00Z'), minPages: 10 },
+    { pageSize: 7000, fromMs: Date.parse('2025-07-14T05:00:00Z'), toMs: Date.parse('2025-07-14T14:00:00Z'), minPages: 3 },
   ];
   for (const c of cases) {
     test(`pageSize ${c.pageSize}: exact ground truth, one request per page plus the "No Data" answer`, async () => {
