@@ -17,7 +17,9 @@ export type TransportFault =
   /** Send a complete HTTP response whose JSON body is cut in half. */
   | { type: 'truncated_json' }
   /** Send headers and half the body, then reset the connection. */
-  | { type: 'reset_mid_body' };
+  | { type: 'reset_mid_body' }
+  /** 401 "Access token expired: <the presented token>" whatever token was sent. */
+  | { type: 'token_expired' };
 
 export interface FaultSchedule {
   endpoint?: EndpointSelector;
@@ -152,6 +154,10 @@ export class FaultController {
     const n = opts.afterRequests ?? 0;
     if (n <= 0) this.#hooks.expireIssuedTokens();
     else this.#state.expireAfterRequests = n;
+  }
+  /** The next `times` data requests get 401 "Access token expired: <token>" (echoing the token), valid or not. */
+  rejectTokens(opts: FaultSchedule = {}): FaultHandle {
+    return this.inject({ type: 'token_expired' }, opts);
   }
   /** The next `times` cursor pages also repeat the previous page's last row (same record on two pages). */
   duplicateRows(opts: { times?: number } = {}): void {

@@ -316,6 +316,11 @@ export class AnalyticsSimulator {
       this.#reply(res, logEntry, faultReply(fault, this.#now()));
       return;
     }
+    if (fault?.type === 'token_expired') {
+      const presented = (headerValue(req, 'authorization') ?? '').replace(/^bearer\s+/i, '').trim();
+      this.#reply(res, logEntry, new HttpReply(401, { error: 'invalid_token', error_description: `Access token expired: ${presented}` }));
+      return;
+    }
 
     let reply: HttpReply;
     let after: (() => void) | undefined;
