@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { keepAlive } from './keep-alive';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../src/db/schema';
 import { BillingSetupError, matchCalls, rateCalls, resolvePending } from '../src/billing';
+import { billingDb } from '../src/billing/schema';
+import type { Database } from '../src/db/schema';
+import { BILLING_SETUP_FAILURE } from '../workflows/failure-types';
+import { keepAlive } from './keep-alive';
 
 export interface BillingRange {
   tenantId: string;
@@ -10,8 +12,6 @@ export interface BillingRange {
   from: string;
   to: string;
 }
-
-export const BILLING_SETUP_FAILURE = 'BillingSetup';
 
 /**
  * A tenant without billing reference data cannot be matched or rated: that needs a human, not
@@ -28,25 +28,24 @@ async function withSetupCheck<T>(work: () => Promise<T>): Promise<T> {
         nonRetryable: true,
         // Expected until the data is loaded (the status reports it): not an error worth a warning each window.
         category: 'BENIGN',
-        details: [{ operatorAction: 'load the tenant\'s billing reference data with `npm run billing -- load` (see README, Rating)' }],
       });
     }
     throw err;
   }
 }
 
-const window = (r: BillingRange) => ({ tenantId: r.tenantId, fromMs: Date.parse(r.from), toMs: Date.parse(r.to) });
+const windowRef = (r: BillingRange) => ({ tenantId: r.tenantId, fromMs: Date.parse(r.from), toMs: Date.parse(r.to) });
 
 /** Match and rate work on a window of calls by reference, in set-based SQL; only counts come back. */
 export function billingActivities(deps: { db: Kysely<Database> }) {
   return {
     async matchCalls(range: BillingRange): Promise<{ matched: number; unmatched: number }> {
-      return keepAlive(() => ({ step: 'match', ...range }), () => withSetupCheck(() => matchCalls(deps.db, window(range))));
+      return keepAlive(() => ({ step: 'match', ...range }), () => withSetupCheck(() => matchCalls(deps.db, windowRef(range))));
     },
 
     /** Rates (or re-rates, where the call or its tariff changed) every call of the window; repeats write nothing. */
     async rateCalls(range: BillingRange): Promise<{ rated: number; unrated: number }> {
-      const r = await keepAlive(() => ({ step: 'rate', ...range }), () => withSetupCheck(() => rateCalls(deps.db, window(range))));
+      const r = await keepAlive(() => ({ step: 'rate', ...range }), () => withSetupCheck(() => rateCalls(deps.db, windowRef(range))));
       return { rated: r.rated, unrated: r.unrated };
     },
 
@@ -55,11 +54,7 @@ export function billingActivities(deps: { db: Kysely<Database> }) {
      * unmatched or unrated are tried again, so a service or tariff added later takes effect.
      */
     async settleBillingBacklog(input: { tenantId: string }): Promise<BillingTotals & { configured: boolean; settled: number }> {
-      const configured = await deps.db
-        .selectFrom(sql`billing_tenants`.as('t'))
-        .select(sql<number>`1`.as('one'))
-        .where(sql.ref('t.tenant_id'), '=', input.tenantId)
-        .executeTakeFirst();
+      const configured = await billingDb(deps.db).selectFrom('billing_tenants').select('tenant_id').where('tenant_id', '=', input.tenantId).executeTakeFirst();
       if (!configured) return { configured: false, settled: 0, ...(await totals(deps.db, input.tenantId)) };
       const never = await sql<{ from: Date | null; to: Date | null; n: string }>`
         select min(c.start_time_utc) as "from", max(c.start_time_utc) as "to", count(*) as n

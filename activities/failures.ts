@@ -1,14 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { EightByEightError } from '../src/eightxeight/errors';
-
-/** Failure type names the workflow branches on; the prefix keeps them apart from SDK types. */
-export const failureType = (kind: string): string => `EightByEight.${kind}`;
-
-export interface OperatorProblem {
-  kind: string;
-  operatorAction: string;
-  pbx?: string;
-}
+import { eightByEightFailureType, type OperatorProblem } from '../workflows/failure-types';
 
 /**
  * Turns a client error into the failure Temporal records: problems a human must fix are
@@ -20,7 +12,7 @@ export function toApplicationFailure(err: unknown): unknown {
   const details: OperatorProblem = { kind: err.kind, operatorAction: err.operatorAction, ...(err.pbx ? { pbx: err.pbx } : {}) };
   return ApplicationFailure.create({
     message: err.message,
-    type: failureType(err.kind),
+    type: eightByEightFailureType(err.kind),
     nonRetryable: !err.retryable,
     ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
     details: [details],

@@ -39,14 +39,15 @@ interface PagingCheckpoint extends ImportCounts {
   scrollId: string;
 }
 
-export const ZERO_COUNTS: ImportCounts = { pages: 0, seen: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0 };
+const ZERO_COUNTS: ImportCounts = { pages: 0, seen: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0 };
 
 export function importCallRecordsActivity(deps: { db: Kysely<Database>; client: AnalyticsClient }) {
   return async function importCallRecords(input: ImportCallRecordsInput): Promise<ImportCallRecordsResult> {
     const fromMs = Date.parse(input.from);
     const toMs = Date.parse(input.to);
     const resumed = activityInfo().heartbeatDetails as PagingCheckpoint | undefined;
-    const counts: ImportCounts = resumed ? { ...ZERO_COUNTS, ...resumed } : { ...ZERO_COUNTS };
+    const { scrollId: _resumeAfter, ...resumedCounts } = resumed ?? { scrollId: undefined };
+    const counts: ImportCounts = { ...ZERO_COUNTS, ...resumedCounts };
     if (resumed) log.info('resuming import from heartbeat checkpoint', { pbx: input.pbx, pages: resumed.pages });
     const context = { source: 'call-records', pbx: input.pbx, windowStart: new Date(fromMs), windowEnd: new Date(toMs) };
     let checkpoint: PagingCheckpoint | undefined = resumed;

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+/** The task queue of the worker and the tenant workflows, unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const TASK_QUEUE = 'cdr-import';
+
 const optionalText = z
   .string()
   .trim()
@@ -14,7 +17,7 @@ const envSchema = z.object({
   CDRFLOW_DATA_DIR: optionalText,
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('cdr-import'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   EIGHTXEIGHT_BASE_URL: z.string().url().default('https://api.8x8.com/analytics/work'),

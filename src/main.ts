@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     say(`worker polling task queue "${config.taskQueue}" on ${address}`);
     if (!config.temporalAddress) say(`Temporal Web UI: http://127.0.0.1:${config.temporalUiPort}/namespaces/${config.temporalNamespace}/workflows`);
 
-    const client = await connectClient({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue });
+    const client = await connectClient({ address, namespace: config.temporalNamespace });
     stack.push(() => client.connection.close());
     if (await loadDemoBillingData(database.db, tenant.tenantId)) say(`loaded the example billing data (examples/) for tenant ${tenant.tenantId}`);
 

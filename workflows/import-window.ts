@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, ImportCallRecordsResult } from '../activities';
 import type { TenantCredentials } from '../src/eightxeight/credentials';
+import { IMPORT_ACTIVITY_OPTIONS } from './activity-options';
 import { importTargets, parsePbxSelector } from './pbx-selector';
 
 export interface ImportWindowInput {
@@ -19,11 +20,7 @@ export interface ImportWindowSummary {
   perPbx: ImportCallRecordsResult[];
 }
 
-const { importCallRecords } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
+const { importCallRecords } = proxyActivities<Activities>(IMPORT_ACTIVITY_OPTIONS);
 
 /** Imports one time window of call records for every PBX of a tenant. */
 export async function importWindow(input: ImportWindowInput): Promise<ImportWindowSummary> {

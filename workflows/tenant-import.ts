@@ -10,11 +10,12 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities, ImportCallRecordsResult } from '../activities';
 import type { TenantCredentials } from '../src/eightxeight/credentials';
+import { IMPORT_ACTIVITY_OPTIONS } from './activity-options';
 import { formatDuration, parseDuration } from './durations';
+import { BILLING_SETUP_FAILURE, eightByEightKind, type OperatorProblem } from './failure-types';
 import {
   completeWindow,
   hasBackfillLeft,
@@ -53,14 +54,7 @@ const RETENTION_MS = 730 * 86_400_000;
 /** A run hands over to a fresh one after this many windows, even if the server has not suggested it. */
 const WINDOWS_PER_RUN = 250;
 
-// Activities heartbeat every 5 s while they work, so a dead worker's activity is retried
-// after 30 s; the import resumes from the cursor of its last committed page.
-const importOptions: ActivityOptions = {
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-};
-const acts = proxyActivities<Activities>(importOptions);
+const acts = proxyActivities<Activities>(IMPORT_ACTIVITY_OPTIONS);
 const checks = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3, initialInterval: '1s' } });
 
 /** What one run hands to the next through continue-as-new: small, plain JSON. */
@@ -250,7 +244,7 @@ export async function tenantImport(input: TenantImportInput): Promise<void> {
     publish('importing', label);
     const results = await Promise.allSettled(
       work.pbxes.map((pbx) =>
-        acts.importCallRecords.executeWithOptions({ ...importOptions, summary: `${pbx}: ${label}` }, [
+        acts.importCallRecords.executeWithOptions({ ...IMPORT_ACTIVITY_OPTIONS, summary: `${pbx}: ${label}` }, [
           {
             tenantId: settings.tenantId,
             credentials,
@@ -311,7 +305,7 @@ export async function tenantImport(input: TenantImportInput): Promise<void> {
       s.billingIssue = await step();
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || cause.type !== 'BillingSetup') throw err;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== BILLING_SETUP_FAILURE) throw err;
       s.billingIssue = billingNotSetUp(cause.message);
     }
   }
@@ -455,10 +449,11 @@ function reimportBounds(request: ReimportRequest, timeZone: string): { from: num
 /** The operator-facing problem an activity failure carries, if it is one a human must fix. */
 function operatorIssue(err: unknown): OperatorIssue | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (!(cause instanceof ApplicationFailure) || !cause.type?.startsWith('EightByEight.')) return undefined;
-  const details = (cause.details?.[0] ?? {}) as { kind?: string; operatorAction?: string; pbx?: string };
+  const kind = cause instanceof ApplicationFailure ? eightByEightKind(cause.type) : undefined;
+  if (!kind || !(cause instanceof ApplicationFailure)) return undefined;
+  const details = (cause.details?.[0] ?? {}) as Partial<OperatorProblem>;
   return {
-    kind: details.kind ?? cause.type.slice('EightByEight.'.length),
+    kind: details.kind ?? kind,
     message: cause.message,
     operatorAction: details.operatorAction ?? 'see the error message',
     ...(details.pbx ? { pbx: details.pbx } : {}),

@@ -8,7 +8,6 @@ async function main(): Promise<void> {
   const client = await connectClient({
     address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
     namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
   });
   try {
     const tenant = process.argv[2];

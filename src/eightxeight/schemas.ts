@@ -32,23 +32,29 @@ const nullableText = z.preprocess((v) => (v === undefined ? null : v), z.string(
 const stringList = z.preprocess((v) => (v === undefined || v === null ? [] : v), z.array(z.string()));
 const softFlag = z.preprocess((v) => (v === undefined || v === null ? '-' : v), z.string());
 
+/** Fields that call records and call legs share, with the same meaning and rules (spec §5.4, §6). */
+const timesAndParties = {
+  startTimeUTC: epochMs.refine((v) => v > 0, 'must be a positive epoch ms value'),
+  startTime: softText,
+  connectTimeUTC: epochMs,
+  connectTime: z.preprocess((v) => (v === undefined || v === null ? '0' : typeof v === 'number' ? String(v) : v), z.string()),
+  /** 0 while a leg is "In Progress". */
+  disconnectedTimeUTC: epochMs,
+  disconnectedTime: softText,
+  talkTimeMS: count,
+  talkTime: softText,
+  caller: text,
+  callerName: softText,
+  callee: text,
+  calleeName: softText,
+};
+
 export const callRecordSchema = z
   .looseObject({
     callId: idString,
     dnis: softText,
     aaDestination: nullableText,
-    startTimeUTC: epochMs.refine((v) => v > 0, 'must be a positive epoch ms value'),
-    startTime: softText,
-    connectTimeUTC: epochMs,
-    connectTime: z.preprocess((v) => (v === undefined || v === null ? '0' : typeof v === 'number' ? String(v) : v), z.string()),
-    disconnectedTimeUTC: epochMs,
-    disconnectedTime: softText,
-    talkTimeMS: count,
-    talkTime: softText,
-    caller: text,
-    callerName: softText,
-    callee: text,
-    calleeName: softText,
+    ...timesAndParties,
     direction: text,
     callerId: softText,
     missed: softFlag,
@@ -92,19 +98,7 @@ export const callLegSchema = z
   .looseObject({
     callId: idString,
     legId: idString,
-    startTimeUTC: epochMs.refine((v) => v > 0, 'must be a positive epoch ms value'),
-    startTime: softText,
-    connectTimeUTC: epochMs,
-    connectTime: z.preprocess((v) => (v === undefined || v === null ? '0' : typeof v === 'number' ? String(v) : v), z.string()),
-    /** 0 while the leg is "In Progress". */
-    disconnectedTimeUTC: epochMs,
-    disconnectedTime: softText,
-    talkTimeMS: count,
-    talkTime: softText,
-    caller: text,
-    callerName: softText,
-    callee: text,
-    calleeName: softText,
+    ...timesAndParties,
     lra: softText,
     direction: text,
     parentCallId: nullableText,

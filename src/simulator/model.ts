@@ -1,7 +1,7 @@
 /** In-memory shapes of simulated calls (UTC epoch ms everywhere; rendering happens in render.ts). */
 
-export interface SimLeg {
-  legId: number;
+/** Times (UTC epoch ms) and parties that a call and each of its legs have. */
+interface SimTimesAndParties {
   start: number;
   connect: number;
   disconnect: number;
@@ -10,6 +10,10 @@ export interface SimLeg {
   callerName: string;
   callee: string;
   calleeName: string;
+}
+
+export interface SimLeg extends SimTimesAndParties {
+  legId: number;
   lra: string;
   lraType: number;
   cause: string;
@@ -28,18 +32,10 @@ export interface SimLeg {
   departments: string[];
 }
 
-export interface SimCall {
+export interface SimCall extends SimTimesAndParties {
   callId: string;
   pbx: string;
   pbxIndex: number;
-  start: number;
-  connect: number;
-  disconnect: number;
-  talk: number;
-  caller: string;
-  callerName: string;
-  callee: string;
-  calleeName: string;
   direction: string;
   callerId: string;
   dnis: string;

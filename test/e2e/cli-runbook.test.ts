@@ -11,7 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import { AnalyticsClient } from '../../src/eightxeight/client';
 import { AnalyticsSimulator } from '../../src/simulator/server';
 import { temporalCliPath } from '../../src/temporal/binaries';
-import { TASK_QUEUE } from '../../src/temporal/connection';
+import { TASK_QUEUE } from '../../src/config';
 import { createWorker } from '../../src/worker';
 import type { TenantStatus } from '../../workflows/tenant-messages';
 import { openTestDatabase } from '../support/db';

@@ -14,7 +14,6 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { schema: str
   const handle = await openDatabase({ url, schema, poolSize: 8 });
   return {
     ...handle,
-    db: handle.db,
     schema,
     async close() {
       if (url) {
